@@ -7,8 +7,9 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 # crowd-kit is only a test oracle for our aggregation code. Its aggregation classes import
 # without the heavy packages it declares (transformers, pyarrow: about 360 MB), so it is
-# installed without them, and with the few light packages it really imports.
+# installed without them, and with the few light packages it really imports (nltk, attrs).
 CROWDKIT := crowd-kit==1.4.2
+CROWDKIT_DEPS := nltk attrs
 # Jupyter, IPython and matplotlib keep their state in the checkout, not in your home.
 LOCAL    := $(CURDIR)/.jupyter-local
 JUPYTER_ENV := PATH="$(CURDIR)/$(BIN):$$PATH" JUPYTER_CONFIG_DIR=$(LOCAL)/config JUPYTER_DATA_DIR=$(LOCAL)/data \
@@ -35,6 +36,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 $(VENV)/.installed-dev: pyproject.toml Makefile $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[dev]"
 	$(PY) -m pip install --quiet --no-deps $(CROWDKIT)
+	$(PY) -m pip install --quiet $(CROWDKIT_DEPS)
 	@touch $@
 
 lab: $(VENV)/.installed
@@ -52,6 +54,7 @@ labs: $(VENV)/.installed
 	$(PY) grading/tools/make_labs.py
 
 bench: $(VENV)/.installed-dev
+	$(PY) benchmarks/aggregation.py --quick
 	$(PY) benchmarks/labs.py
 
 clean:

@@ -88,8 +88,13 @@ def main() -> int:
     labs = args.labs or sorted(p.name for p in SOURCE.iterdir() if p.is_dir())
     with tempfile.TemporaryDirectory(prefix="hiddenwork-bench-home-") as home:
         env = dict(os.environ, MPLBACKEND="Agg")
-        for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
-                    "MPLCONFIGDIR"):
+        for var in (
+            "JUPYTER_CONFIG_DIR",
+            "JUPYTER_DATA_DIR",
+            "JUPYTER_RUNTIME_DIR",
+            "IPYTHONDIR",
+            "MPLCONFIGDIR",
+        ):
             env[var] = str(Path(home) / var.lower())
         print(f"{args.runs} runs each, on {os.cpu_count()} CPUs; median wall time, peak kernel RSS")
         header = f"{'notebook':<28} {'median s':>9} {'min s':>7} {'max s':>7} {'peak MB':>8}"

@@ -70,15 +70,35 @@ def without_markers(source: str) -> str:
     return "\n".join(line for line in source.splitlines() if not any(m in line for m in marks))
 
 
+def outside_regions(source: str) -> str:
+    """The lines of ``source`` outside every solution and hidden-test region."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if any(m in line for m in (SOLUTION[0], HIDDEN[0])):
+            inside = True
+        elif any(m in line for m in (SOLUTION[1], HIDDEN[1])):
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
 def secret_lines(
-    source_nb: NotebookNode, min_len: int = 14, markers: tuple[tuple[str, str], ...] = (SOLUTION, HIDDEN)
+    source_nb: NotebookNode,
+    min_len: int = 14,
+    markers: tuple[tuple[str, str], ...] = (SOLUTION, HIDDEN),
 ) -> set[str]:
-    """Distinctive lines of solutions and hidden tests: none may reach a student."""
+    """Distinctive lines of solutions and hidden tests: none may reach a student.
+
+    A line the instructor notebook also shows outside those regions (in an instruction, or a
+    read-only cell that redoes a step for everyone) is public, not a secret.
+    """
+    public = " ".join(" ".join(outside_regions(c.source) for c in source_nb.cells).split())
     lines: set[str] = set()
     for cell in source_nb.cells:
         for line in [x for m in markers for x in region(cell.source, m)]:
             text = " ".join(line.split())
-            if len(text) >= min_len and not text.startswith("#"):
+            if len(text) >= min_len and not text.startswith("#") and text not in public:
                 lines.add(text)
     return lines
 

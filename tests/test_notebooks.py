@@ -95,9 +95,10 @@ def test_student_notebook_fails_only_where_answers_are_missing(
             )
         else:
             where = "before the first exercise" if i < first_answer else "in a set-up cell"
-            assert not errors(cell), (
+            names = [e["ename"] for e in errors(cell)]
+            assert not names, (
                 f"{lab}: cell {grade_id(cell) or cell.source[:60]!r} fails {where} "
-                f"of the untouched student notebook: {errors(cell)[0]['ename'] if errors(cell) else ''}"
+                f"of the untouched student notebook: {names}"
             )
 
 

@@ -18,7 +18,10 @@ MODULES = sorted(
 
 
 def test_import_hiddenwork_is_light() -> None:
-    code = "import sys, hiddenwork; print(sorted(m for m in ('pandas','matplotlib','sklearn') if m in sys.modules))"
+    code = (
+        "import sys, hiddenwork; "
+        "print(sorted(m for m in ('pandas', 'matplotlib', 'sklearn') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -36,6 +36,7 @@ from nbtools import (
     points,
     read,
     secret_lines,
+    without_markers,
 )
 
 
@@ -50,10 +51,43 @@ class Scenario:
     expected_auto: dict[str, float]  # per student, autograded points
     expected_half_cells: dict[str, float]  # per grade_id, for the half-right student
     max_score: float
-    extra_files: dict[str, str] = field(default_factory=dict)
 
 
-SCENARIOS: dict[str, Scenario] = {}  # filled in below, one per lab
+def _solution_of(lab: str, gid: str) -> str:
+    source = read(GRADING / "source" / lab / f"{lab}.ipynb")
+    return next(without_markers(c.source) for c in source.cells if grade_id(c) == gid)
+
+
+LAB1 = "01-train-a-classifier"
+
+SCENARIOS: dict[str, Scenario] = {
+    # Lab 1: 7 exercises (30 points) + 2 reflections (8 points). Each test depends only on its
+    # own answer cell. "half" answers 1, 3 and 5 right, and splits with the wrong seed in
+    # exercise 2, which passes the visible checks and fails the hidden ones.
+    LAB1: Scenario(
+        half_answered=("ex1-answer", "ex3-answer", "ex5-answer"),
+        half_overrides={
+            "ex2-answer": _solution_of(LAB1, "ex2-answer").replace(
+                "random_state=0", "random_state=1"
+            )
+        },
+        raising_cell="ex4-answer",
+        manual_marks={"reflection-1": 3.0, "reflection-2": 4.0},
+        expected_auto={"solution": 30.0, "untouched": 0.0, "half": 13.0, "raises": 30.0},
+        expected_half_cells={
+            "ex1-tests": 4.0,
+            "ex2-tests": 0.0,
+            "ex3-tests": 4.0,
+            "ex4-tests": 0.0,
+            "ex5-tests": 5.0,
+            "ex6-tests": 0.0,
+            "ex7-tests": 0.0,
+            "reflection-1": 0.0,
+            "reflection-2": 0.0,
+        },
+        max_score=38.0,
+    ),
+}
 
 STUDENTS = ("solution", "untouched", "half", "raises")
 
@@ -80,7 +114,8 @@ def _run_course(lab: str, scenario: Scenario, tmp: Path) -> Course:
     answers = _all_answers(source)
     raising = {
         scenario.raising_cell: next(
-            c.source for c in fill(release, source, answers).cells
+            c.source
+            for c in fill(release, source, answers).cells
             if grade_id(c) == scenario.raising_cell
         )
         + '\nraise RuntimeError("a stray error after the answer")'

@@ -60,7 +60,9 @@ def sandbox_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def nbgrader(args: list[str], course: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def nbgrader(
+    args: list[str], course: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
     """Run one nbgrader command in ``course``; raise with its log when it fails."""
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],

@@ -50,7 +50,7 @@ def _summary(output: NotebookNode) -> NotebookNode:
     )
 
 
-class HideHiddenTests(ClearHiddenTests):  # type: ignore[misc]
+class HideHiddenTests(ClearHiddenTests):
     """Remove hidden tests, and what their failures would reveal, from feedback.
 
     A cell that held a hidden-test region keeps only the summary line of each error it
@@ -65,6 +65,8 @@ class HideHiddenTests(ClearHiddenTests):  # type: ignore[misc]
         removed = self._remove_hidden_test_region(cell)
         if removed and cell.get("cell_type") == "code":
             cell.outputs = [
-                _summary(out) for out in cell.get("outputs", []) if out.get("output_type") == "error"
+                _summary(out)
+                for out in cell.get("outputs", [])
+                if out.get("output_type") == "error"
             ]
         return cell, resources
