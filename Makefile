@@ -15,6 +15,8 @@ LOCAL    := $(CURDIR)/.jupyter-local
 JUPYTER_ENV := PATH="$(CURDIR)/$(BIN):$$PATH" JUPYTER_CONFIG_DIR=$(LOCAL)/config JUPYTER_DATA_DIR=$(LOCAL)/data \
 	JUPYTER_RUNTIME_DIR=$(LOCAL)/runtime IPYTHONDIR=$(LOCAL)/ipython MPLCONFIGDIR=$(LOCAL)/matplotlib
 PORT ?= 8888
+# Jupyter refuses to start as root (containers, CI) unless told to.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test labs lint typecheck bench clean help
 
@@ -42,7 +44,7 @@ $(VENV)/.installed-dev: pyproject.toml Makefile $(VENV)/.installed
 lab: $(VENV)/.installed
 	@mkdir -p $(LOCAL)/config $(LOCAL)/data $(LOCAL)/runtime $(LOCAL)/ipython $(LOCAL)/matplotlib
 	$(JUPYTER_ENV) $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-		--ServerApp.open_browser=False --ServerApp.root_dir=$(CURDIR)/labs
+		--ServerApp.open_browser=False --ServerApp.root_dir=$(CURDIR)/labs $(ALLOW_ROOT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests grading benchmarks datasets

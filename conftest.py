@@ -1,8 +1,10 @@
 """Shared test set-up.
 
 Jupyter, IPython and matplotlib keep their config, data and runtime files in a temporary
-folder for the whole run, never in the user's home. This runs before any test module imports
-those libraries, and the variables are inherited by every kernel and subprocess the tests start.
+folder for the whole run, never in the user's home; HOME itself points there too, so a tool
+that writes under ``~`` anyway (pip, rustup, a browser) cannot touch the real one. This runs
+before any test module imports those libraries, and the variables are inherited by every
+kernel and subprocess the tests start.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ for _var, _sub in {
     "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
     "IPYTHONDIR": "ipython",
     "MPLCONFIGDIR": "matplotlib",
+    "HOME": "home",
 }.items():
     (_SANDBOX / _sub).mkdir(parents=True, exist_ok=True)
     os.environ[_var] = str(_SANDBOX / _sub)

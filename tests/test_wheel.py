@@ -33,15 +33,21 @@ print(json.dumps({
 """
 
 
-def _clean_env() -> dict[str, str]:
+def _clean_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env["PYTHONNOUSERSITE"] = "1"
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    # pip and the build tools may write caches and settings under HOME (pip even runs
+    # `rustc --version`, and rustup then writes ~/.rustup): give them a temporary one.
+    home.mkdir(exist_ok=True)
+    env["HOME"] = str(home)
+    env["PIP_NO_CACHE_DIR"] = "1"
     return env
 
 
 def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(cmd, cwd=cwd, env=_clean_env(), capture_output=True, text=True)
+    env = _clean_env(cwd / "home")
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     assert result.returncode == 0, f"{' '.join(cmd)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
