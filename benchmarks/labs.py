@@ -2,7 +2,8 @@
 
 For every lab in ``grading/source/`` (and a one-cell notebook that only starts a kernel and
 imports the kit's libraries, the baseline), each run executes the notebook top to bottom in a
-fresh process and a fresh kernel. It prints the median wall time, the peak resident memory
+fresh process and a fresh kernel, after the simulated student has done the lab's hand work
+(labelling, not timed). It prints the median wall time, the peak resident memory
 (RSS) of the kernel, each lab's ratio to the baseline, and the budget from the issues.
 
 Usage::
@@ -30,6 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "grading" / "source"
+sys.path.insert(0, str(ROOT / "grading" / "tools"))
+
+from simulated_student import prepare  # noqa: E402  (the labelling a student does by hand)
+
 BUDGETS = {"01-train-a-classifier": (20.0, 600.0), "02-the-trainer": (30.0, 800.0)}
 BASELINE = "baseline (kernel + imports)"
 BASELINE_CODE = "import numpy, pandas, sklearn, matplotlib.pyplot, hiddenwork"
@@ -59,12 +64,14 @@ def _measure(lab: str, runs: int, env: dict[str, str]) -> tuple[list[float], lis
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="hiddenwork-bench-") as tmp:
             if lab == BASELINE:
-                target = BASELINE
+                target, workdir = BASELINE, tmp
             else:
-                shutil.copytree(SOURCE / lab, Path(tmp) / lab)
-                target = str(Path(tmp) / lab / f"{lab}.ipynb")
+                workdir = str(Path(tmp) / lab)
+                shutil.copytree(SOURCE / lab, workdir)
+                prepare(lab, Path(workdir))
+                target = str(Path(workdir) / f"{lab}.ipynb")
             out = subprocess.run(
-                [sys.executable, __file__, "--child", target, tmp],
+                [sys.executable, __file__, "--child", target, workdir],
                 env=env,
                 capture_output=True,
                 text=True,

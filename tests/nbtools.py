@@ -18,6 +18,7 @@ LABS = ROOT / "labs"
 sys.path.insert(0, str(GRADING / "tools"))
 
 import make_labs  # noqa: E402
+from simulated_student import prepare  # noqa: E402, F401  (a student's hand work: labels)
 
 LAB_NAMES = make_labs.lab_names()
 

@@ -26,6 +26,7 @@ from nbtools import (
     leaks,
     make_labs,
     meta,
+    prepare,
     read,
     secret_lines,
 )
@@ -67,6 +68,7 @@ def test_source_notebook_is_clean_and_well_formed(lab: str) -> None:
 def test_solution_notebook_runs_and_passes_its_tests(lab: str, tmp_path: Path) -> None:
     work = tmp_path / lab
     shutil.copytree(GRADING / "source" / lab, work)
+    prepare(lab, work)
     nb = execute(read(work / f"{lab}.ipynb"), work, allow_errors=True)
     failed = [(grade_id(c) or c.source[:60], errors(c)[0]["ename"]) for c in nb.cells if errors(c)]
     assert not failed, f"cells failed in the solution of {lab}: {failed}"
@@ -82,6 +84,7 @@ def test_student_notebook_fails_only_where_answers_are_missing(
 ) -> None:
     work = tmp_path / lab
     shutil.copytree(releases / lab, work)
+    prepare(lab, work)  # the hand work (labelling) done, no code written
     nb = execute(read(work / f"{lab}.ipynb"), work, allow_errors=True)
     first_answer = next(i for i, c in enumerate(nb.cells) if is_answer(c))
     for i, cell in enumerate(nb.cells):

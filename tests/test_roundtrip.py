@@ -2,7 +2,9 @@
 
 In a temporary copy of the course: ``generate_assignment``; four submissions (the full
 solution, the untouched release, a half-right one, and a correct one whose answer cell
-raises after defining the answer); ``autograde``; a grader's manual marks entered through
+raises after defining the answer), each with the files a student makes by hand in the lab
+(labels given through the labelling widgets' callback API, see
+``grading/tools/simulated_student.py``); ``autograde``; a grader's manual marks entered through
 nbgrader's gradebook API; ``generate_feedback``; ``export``.
 
 What the kit does with an answer cell that raises at top level after defining a correct
@@ -34,6 +36,7 @@ from nbtools import (
     leaks,
     make_labs,
     points,
+    prepare,
     read,
     secret_lines,
     without_markers,
@@ -59,6 +62,7 @@ def _solution_of(lab: str, gid: str) -> str:
 
 
 LAB1 = "01-train-a-classifier"
+LAB2 = "02-the-trainer"
 
 SCENARIOS: dict[str, Scenario] = {
     # Lab 1: 7 exercises (30 points) + 2 reflections (8 points). Each test depends only on its
@@ -86,6 +90,35 @@ SCENARIOS: dict[str, Scenario] = {
             "reflection-2": 0.0,
         },
         max_score=38.0,
+    ),
+    # Lab 2: 8 exercises (30 points) + 2 reflections (10 points). Exercises 1 and 8 also need
+    # at least 40 labels in the widget files, which every simulated student gives. "half"
+    # answers 1, 3, 6 and 7 right, and its spammer finder uses <= instead of <, which passes
+    # the visible check and fails a hidden one.
+    LAB2: Scenario(
+        half_answered=("ex1-answer", "ex3-answer", "ex6-answer", "ex7-answer"),
+        half_overrides={
+            "ex5-answer": "def find_spammers(skills, threshold):\n"
+            "    return sorted(skills[skills <= threshold].index)\n\n\n"
+            "suspects = find_spammers(ds_skills, SPAM_THRESHOLD)\n"
+            'print("Suspected spammers:", suspects)'
+        },
+        raising_cell="ex6-answer",
+        manual_marks={"reflection-1": 4.0, "reflection-2": 3.0},
+        expected_auto={"solution": 30.0, "untouched": 0.0, "half": 16.0, "raises": 30.0},
+        expected_half_cells={
+            "ex1-tests": 3.0,
+            "ex2-tests": 0.0,
+            "ex3-tests": 5.0,
+            "ex4-tests": 0.0,
+            "ex5-tests": 0.0,
+            "ex6-tests": 3.0,
+            "ex7-tests": 5.0,
+            "ex8-tests": 0.0,
+            "reflection-1": 0.0,
+            "reflection-2": 0.0,
+        },
+        max_score=40.0,
     ),
 }
 
@@ -126,9 +159,10 @@ def _run_course(lab: str, scenario: Scenario, tmp: Path) -> Course:
         "half": fill(release, source, scenario.half_answered, scenario.half_overrides),
         "raises": fill(release, source, answers, raising),
     }
-    for student, nb in submissions.items():
+    for seed, (student, nb) in enumerate(submissions.items()):
         folder = course / "submitted" / student / lab
         shutil.copytree(course / "release" / lab, folder)
+        prepare(lab, folder, random_state=seed)  # each student labelled in the widgets
         nbformat.write(nb, folder / f"{lab}.ipynb")
         (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC\n")
     make_labs.nbgrader(["autograde", lab, "--force"], course, env)
