@@ -191,7 +191,7 @@ function render({ model, el }) {
   // Listen on the window in the capture phase: it runs before JupyterLab's own key handling
   // (document level, capture or bubble phase depending on the app), so a shortcut of ours
   // never also reaches the notebook (where "1" would turn the cell into a heading). Keys
-  // pressed outside this widget, and keys that are not ours, are left alone.
+  // pressed outside this widget are left alone; for other keys pressed inside, see below.
   const win = doc.defaultView || globalThis;
   let unguard = null;
   function onKeydown(event) {
