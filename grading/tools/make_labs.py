@@ -42,7 +42,9 @@ def lab_names(grading: Path = GRADING) -> list[str]:
 def sandbox_env(tmp: Path) -> dict[str, str]:
     """An environment whose Jupyter, IPython and matplotlib state lives under ``tmp``.
 
-    The running Python's ``bin`` folder comes first on PATH, as in an activated virtualenv.
+    HOME points there too, so that nothing a command starts (nbgrader, a kernel, a browser)
+    writes into the user's home. The running Python's ``bin`` folder comes first on PATH, as
+    in an activated virtualenv.
     """
     env = dict(os.environ)
     for var, sub in {
@@ -54,7 +56,10 @@ def sandbox_env(tmp: Path) -> dict[str, str]:
     }.items():
         (tmp / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(tmp / sub)
+    env["HOME"] = str(tmp)
     env["MPLBACKEND"] = "Agg"
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     # nbgrader runs `alembic` (installed beside it) through PATH to manage its gradebook.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env

@@ -50,6 +50,10 @@ from typing import Any, Self
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "grading" / "tools"))
+
+import make_labs  # noqa: E402  (the course tools' sandboxed environment)
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -136,26 +140,6 @@ _USER_SETTINGS: dict[str, dict[str, object]] = {
 }
 
 
-def sandbox_env(home: Path) -> dict[str, str]:
-    """The environment of a server (and so of its kernels) whose state lives in ``home``."""
-    env = dict(os.environ)
-    for var, sub in {
-        "JUPYTER_CONFIG_DIR": "config",
-        "JUPYTER_DATA_DIR": "data",
-        "JUPYTER_RUNTIME_DIR": "runtime",
-        "IPYTHONDIR": "ipython",
-        "MPLCONFIGDIR": "matplotlib",
-    }.items():
-        (home / sub).mkdir(parents=True, exist_ok=True)
-        env[var] = str(home / sub)
-    env["HOME"] = str(home)  # anything else that writes "in the home" writes here
-    env["MPLBACKEND"] = "Agg"
-    env["JUPYTER_PLATFORM_DIRS"] = "1"
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return env
-
-
 def _process_table() -> dict[int, tuple[int, str]]:
     """PID -> (parent PID, start time) of every process (Linux ``/proc``; empty elsewhere)."""
     table: dict[int, tuple[int, str]] = {}
@@ -238,7 +222,7 @@ class LabServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = SERVER_TIMEOUT_S) -> LabServer:
-        env = sandbox_env(self.home)
+        env = make_labs.sandbox_env(self.home)
         config_dir = Path(env["JUPYTER_CONFIG_DIR"])
         (config_dir / "jupyter_server_config.json").write_text(json.dumps(_SERVER_CONFIG))
         # User settings: no news, no update check, every cell drawn (not only the visible ones).
