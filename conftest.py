@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,20 +19,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent
 
+sys.path.insert(0, str(ROOT / "grading" / "tools"))
+
+import make_labs  # noqa: E402  (the one definition of the sandboxed environment)
+
 _SANDBOX = Path(tempfile.mkdtemp(prefix="hiddenwork-tests-"))
-for _var, _sub in {
-    "JUPYTER_CONFIG_DIR": "jupyter-config",
-    "JUPYTER_DATA_DIR": "jupyter-data",
-    "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
-    "IPYTHONDIR": "ipython",
-    "MPLCONFIGDIR": "matplotlib",
-    "HOME": "home",
-}.items():
-    (_SANDBOX / _sub).mkdir(parents=True, exist_ok=True)
-    os.environ[_var] = str(_SANDBOX / _sub)
-os.environ["MPLBACKEND"] = "Agg"
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+os.environ.update(make_labs.sandbox_env(_SANDBOX))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

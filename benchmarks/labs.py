@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "grading" / "source"
 sys.path.insert(0, str(ROOT / "grading" / "tools"))
 
+import make_labs  # noqa: E402  (the course tools' sandboxed environment)
 from simulated_student import prepare  # noqa: E402  (the labelling a student does by hand)
 
 BUDGETS = {"01-train-a-classifier": (20.0, 600.0), "02-the-trainer": (30.0, 800.0)}
@@ -94,15 +95,7 @@ def main() -> int:
         return 0
     labs = args.labs or sorted(p.name for p in SOURCE.iterdir() if p.is_dir())
     with tempfile.TemporaryDirectory(prefix="hiddenwork-bench-home-") as home:
-        env = dict(os.environ, MPLBACKEND="Agg")
-        for var in (
-            "JUPYTER_CONFIG_DIR",
-            "JUPYTER_DATA_DIR",
-            "JUPYTER_RUNTIME_DIR",
-            "IPYTHONDIR",
-            "MPLCONFIGDIR",
-        ):
-            env[var] = str(Path(home) / var.lower())
+        env = make_labs.sandbox_env(Path(home))
         print(f"{args.runs} runs each, on {os.cpu_count()} CPUs; median wall time, peak kernel RSS")
         header = f"{'notebook':<28} {'median s':>9} {'min s':>7} {'max s':>7} {'peak MB':>8}"
         print(header + f" {'x base (s)':>10} {'x base (MB)':>11}  budget")
